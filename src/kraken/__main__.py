@@ -1,3 +1,5 @@
+import sys
+
 from kraken.cli import main
 
-main()
+sys.exit(main())

@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import Any
 
-_SECRET_MASK = "***"
+_SECRET_MASK = "***"  # noqa: S105 (the mask, not a secret)
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _MIN_SECRET_LENGTH = 4  # masking very short strings would garble ordinary output
@@ -73,7 +73,9 @@ class EventLogger:
     def bind(self, **fields: Any) -> EventLogger:
         return EventLogger(self._logger.name, **{**self._bound, **fields})
 
-    def _log(self, level: int, event: str, exc_info: bool, fields: dict[str, Any]) -> None:
+    def _log(
+        self, level: int, event: str, exc_info: bool, fields: dict[str, Any]
+    ) -> None:
         if self._logger.isEnabledFor(level):
             kv = {**self._bound, **fields}
             self._logger.log(level, event, exc_info=exc_info, extra={"kv": kv})

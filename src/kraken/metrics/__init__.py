@@ -1,1 +1,1 @@
-"""metrics."""
+"""Prometheus metrics, reports and dashboards."""

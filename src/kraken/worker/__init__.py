@@ -1,1 +1,1 @@
-"""worker."""
+"""Claim jobs, run them, retry with backoff, dead-letter, shut down cleanly."""

@@ -1,0 +1,1 @@
+"""`kraken demo`: the whole alert path against the simulators on loopback."""
