@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from kraken.domain import Alert
 from kraken.errors import PayloadError
-from kraken.ingest.opsgenie import idempotency_key, parse_api_alert, parse_webhook
+from kraken.ingest.opsgenie import api_alert_to_webhook, idempotency_key, parse_webhook
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
@@ -151,6 +152,10 @@ def test_idempotency_key_without_update_time_ends_empty() -> None:
     assert idempotency_key(alert) == "opsgenie:7ba9:Escalate:"
 
 
+def parse_api_alert(obj: dict) -> Alert:
+    return parse_webhook(api_alert_to_webhook(obj))
+
+
 def test_api_alert_becomes_a_polled_create() -> None:
     alert = parse_api_alert(
         {
@@ -169,9 +174,9 @@ def test_api_alert_becomes_a_polled_create() -> None:
     assert alert.alert_id == "b7da6303-1637756080926"
     assert alert.created_at_ms == 1637756080926
     assert alert.updated_at_ns == 1637756081030000000
-    assert alert.teams == ("t-1", "SOC")
+    assert alert.teams == ("t-1", "t-2")
     assert idempotency_key(alert) == (
-        "opsgenie:b7da6303-1637756080926:Create:1637756081030000000"
+        "opsgenie:b7da6303-1637756080926:Create:1637756080926"
     )
 
 
@@ -226,3 +231,30 @@ def test_recorded_api_list_alerts_parse() -> None:
         assert alert.action == "Create"
         assert alert.priority == "P3"
         assert alert.updated_at_ns is not None
+
+
+def test_webhook_and_polled_create_of_one_alert_share_a_key() -> None:
+    pushed = parse_webhook(
+        {
+            "action": "Create",
+            "alert": {
+                "alertId": "b7da6303-1637756080926",
+                "createdAt": 1637756080926,
+                "updatedAt": 1637756080926000110,
+            },
+        }
+    )
+    polled = parse_api_alert(
+        {
+            "id": "b7da6303-1637756080926",
+            "createdAt": "2021-11-24T12:14:40.926Z",
+            "updatedAt": "2021-11-24T12:14:41.03Z",
+        }
+    )
+    assert idempotency_key(pushed) == idempotency_key(polled)
+
+
+def test_later_actions_keep_the_update_time_in_their_key() -> None:
+    note = {"alertId": "a", "updatedAt": 1637756080926000110, "createdAt": 1}
+    alert = parse_webhook({"action": "AddNote", "alert": note})
+    assert idempotency_key(alert) == "opsgenie:a:AddNote:1637756080926000110"

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from kraken.connectors.opsgenie.client import OpsGenieClient
 from kraken.errors import PayloadError
 from kraken.ingest.inbox import GroupCommitInbox
-from kraken.ingest.poller import OpsGeniePoller, api_alert_to_webhook
+from kraken.ingest.opsgenie import api_alert_to_webhook
+from kraken.ingest.poller import OpsGeniePoller
 from kraken.ingest.providers import OpsGenieProvider
 from kraken.sim.server import RunningSim, start_sim
 from kraken.sim.settings import SimSettings

@@ -12,20 +12,25 @@ import click
 from kraken import __version__
 from kraken.errors import KrakenError
 
-# name -> "module:attribute"; each module owns one command or group.
-_COMMANDS: dict[str, str] = {
-    "config": "kraken.cli.config_cmd:config",
-    "route": "kraken.cli.route_cmd:route",
-    "serve": "kraken.cli.serve_cmd:serve",
-    "worker": "kraken.cli.serve_cmd:worker",
-    "dlq": "kraken.cli.dlq_cmd:dlq",
-    "replay": "kraken.cli.replay_cmd:replay",
-    "sim": "kraken.cli.sim_cmd:sim",
-    "demo": "kraken.cli.demo_cmd:demo",
-    "train": "kraken.cli.phishing_cmd:train",
-    "evaluate": "kraken.cli.phishing_cmd:evaluate",
-    "classify": "kraken.cli.phishing_cmd:classify",
-    "model": "kraken.cli.phishing_cmd:model",
+# name -> ("module:attribute", one-line help). Each module owns one command
+# or group; the help line here lets `kraken --help` list commands without
+# importing them.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "config": ("kraken.cli.config_cmd:config", "Check a configuration file."),
+    "route": ("kraken.cli.route_cmd:route", "Explain which route an alert takes."),
+    "serve": ("kraken.cli.serve_cmd:serve", "Run the webhook server and workers."),
+    "worker": ("kraken.cli.serve_cmd:worker", "Run workers only (scale-out)."),
+    "dlq": ("kraken.cli.dlq_cmd:dlq", "List, show, replay or drop dead jobs."),
+    "replay": (
+        "kraken.cli.replay_cmd:replay",
+        "Feed recorded webhooks through Kraken.",
+    ),
+    "sim": ("kraken.cli.sim_cmd:sim", "Serve the OpsGenie/ServiceNow simulators."),
+    "demo": ("kraken.cli.demo_cmd:demo", "Run everything against the simulators."),
+    "train": ("kraken.cli.phishing_cmd:train", "Train a phishing model."),
+    "evaluate": ("kraken.cli.phishing_cmd:evaluate", "Evaluate a phishing model."),
+    "classify": ("kraken.cli.phishing_cmd:classify", "Classify one reported email."),
+    "model": ("kraken.cli.phishing_cmd:model", "List, promote or roll back models."),
 }
 
 
@@ -34,14 +39,20 @@ class LazyGroup(click.Group):
         return sorted(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name)
-        if target is None:
+        if cmd_name not in _COMMANDS:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = _COMMANDS[cmd_name][0].split(":")
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):
-            raise TypeError(f"{target} is not a click command")
+            raise TypeError(f"{module_name}:{attr} is not a click command")
         return command
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        rows = [(name, _COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

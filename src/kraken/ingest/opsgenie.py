@@ -60,34 +60,51 @@ def parse_webhook(payload: Mapping[str, Any]) -> Alert:
     )
 
 
-def parse_api_alert(obj: Mapping[str, Any]) -> Alert:
-    """An Alert API v2 object (list or get `data`) as an alert seen by polling."""
+def api_alert_to_webhook(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """An Alert API v2 object (list or get `data`) reshaped as the Create
+    webhook the poller feeds into the inbox, so polled and pushed alerts take
+    one path from there on. Times go from ISO strings to the webhook's epochs."""
     if not isinstance(obj, Mapping):
         raise PayloadError("alert", "must be a JSON object")
-    updated_ns = _iso_ns(obj, "updatedAt")
+    alert_id = _alert_id(obj, "id", prefix="")
     created_ns = _iso_ns(obj, "createdAt")
-    return Alert(
-        provider=PROVIDER,
-        alert_id=_alert_id(obj, "id", prefix=""),
-        action=POLLED_ACTION,
-        message=_text(obj, "message", prefix=""),
-        alias=_text(obj, "alias", prefix=""),
-        tiny_id=_text(obj, "tinyId", prefix=""),
-        tags=_tags(obj, prefix=""),
-        priority=_priority(obj, prefix=""),
-        source=_text(obj, "source", prefix=""),
-        entity=_text(obj, "entity", prefix=""),
-        description=_text(obj, "description", prefix=""),
-        details=_details(obj, prefix=""),
-        teams=_teams(obj, prefix=""),
-        created_at_ms=created_ns // 1_000_000 if created_ns is not None else None,
-        updated_at_ns=updated_ns,
-        actor=_text(obj, "owner", prefix=""),
-    )
+    updated_ns = _iso_ns(obj, "updatedAt")
+    teams = obj.get("teams") or []
+    body: dict[str, Any] = {
+        "alertId": alert_id,
+        "tinyId": _text(obj, "tinyId", prefix=""),
+        "alias": _text(obj, "alias", prefix=""),
+        "message": _text(obj, "message", prefix=""),
+        "tags": sorted(_tags(obj, prefix="")),
+        "priority": _priority(obj, prefix=""),
+        "source": _text(obj, "source", prefix=""),
+        "entity": _text(obj, "entity", prefix=""),
+        "description": _text(obj, "description", prefix=""),
+        "details": dict(_details(obj, prefix="")),
+        "teams": [t.get("id", "") for t in teams if isinstance(t, Mapping)],
+        "username": _text(obj, "owner", prefix=""),
+    }
+    if created_ns is not None:
+        body["createdAt"] = created_ns // 1_000_000
+    if updated_ns is not None:
+        body["updatedAt"] = updated_ns
+    return {
+        "action": POLLED_ACTION,
+        "alert": body,
+        "source": {"name": "kraken-poller", "type": "poll"},
+    }
 
 
 def idempotency_key(alert: Alert) -> str:
-    """Same event, same key: OpsGenie may deliver one webhook more than once."""
+    """Same event, same key: OpsGenie may deliver one webhook more than once.
+
+    The key is alert id + action + the payload's update time. A Create happens
+    once per alert, at its creation: its key uses that instant (in ms, the
+    precision both the webhook and the Alert API share), so an alert seen by
+    webhook and by the poller is one event, not two.
+    """
+    if alert.action == "Create" and alert.created_at_ms:
+        return f"{PROVIDER}:{alert.alert_id}:Create:{alert.created_at_ms}"
     return f"{PROVIDER}:{alert.alert_id}:{alert.action}:{alert.updated_at_ns or ''}"
 
 

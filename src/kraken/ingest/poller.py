@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from kraken.connectors.opsgenie.client import OpsGenieClient
 from kraken.errors import ConnectorError, PayloadError
 from kraken.ingest.inbox import GroupCommitInbox
+from kraken.ingest.opsgenie import api_alert_to_webhook
 from kraken.ingest.providers import AlertProvider
 from kraken.logs import get_logger
 from kraken.store import NewEvent, get_cursor, set_cursor
@@ -31,43 +32,11 @@ log = get_logger(__name__)
 CURSOR_NAME = "opsgenie.poll"
 
 
-def api_alert_to_webhook(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """Reshape an Alert API v2 object into the outgoing-webhook Create shape."""
-    alert_id = alert.get("id")
-    if not isinstance(alert_id, str) or not alert_id:
-        raise PayloadError("id", "alert has no id")
-    body: dict[str, Any] = {
-        "alertId": alert_id,
-        "tinyId": str(alert.get("tinyId", "")),
-        "alias": alert.get("alias", ""),
-        "message": alert.get("message", ""),
-        "tags": list(alert.get("tags") or []),
-        "priority": alert.get("priority", ""),
-        "source": alert.get("source", ""),
-        "entity": alert.get("entity", ""),
-        "teams": [
-            t.get("id", "") for t in alert.get("teams") or [] if isinstance(t, dict)
-        ],
-        "createdAt": _iso_to_ms(alert.get("createdAt")),
-        # A Create has one identity however often it is polled: its creation.
-        "updatedAt": _iso_to_ms(alert.get("createdAt")) * 1_000_000,
-    }
-    if isinstance(alert.get("description"), str):
-        body["description"] = alert["description"]
-    if isinstance(alert.get("details"), dict):
-        body["details"] = alert["details"]
-    return {
-        "action": "Create",
-        "alert": body,
-        "source": {"name": "kraken-poller", "type": "poll"},
-    }
-
-
-def _iso_to_ms(value: Any) -> int:
+def _created_ms(alert: Mapping[str, Any]) -> int:
+    value = alert.get("createdAt")
     if not isinstance(value, str) or not value:
         return 0
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return int(parsed.timestamp() * 1000)
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 class OpsGeniePoller:
@@ -116,7 +85,7 @@ class OpsGeniePoller:
                 sort="createdAt",
             )
             for summary in page.alerts:
-                created = _iso_to_ms(summary.get("createdAt"))
+                created = _created_ms(summary)
                 alert_id = str(summary.get("id", ""))
                 if created < since_ms or (created == since_ms and alert_id in seen_ids):
                     continue
