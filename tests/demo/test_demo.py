@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -56,3 +60,35 @@ def test_scenario_is_seeded_and_repeats_aliases() -> None:
     aliases = [a.alias for a in first]
     assert len(set(aliases)) < len(aliases)
     assert {"splunk", "crowdstrike", "heartbeat"} <= {a.source for a in first}
+
+
+def test_hold_prints_connection_details_first_and_stops_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kraken", "demo", "--alerts", "10", "--hold", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        details = json.loads(process.stdout.readline())
+        summary = json.loads(process.stdout.readline())  # printed before holding
+        health = httpx.get(
+            details["webhook_url"].replace("/webhooks/opsgenie", "/healthz")
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    assert {
+        "webhook_url",
+        "webhook_header",
+        "webhook_token",
+        "opsgenie_url",
+        "opsgenie_api_key",
+        "servicenow_url",
+        "servicenow_user",
+        "servicenow_password",
+    } <= details.keys()
+    assert health.status_code == 200  # still serving while held
+    assert summary["lost"] == 0
+    assert process.returncode == 0

@@ -68,10 +68,6 @@ def demo(
     else:
         with tempfile.TemporaryDirectory(prefix="kraken-demo-") as tmp:
             result = asyncio.run(_run(Path(tmp), alert_count, seed, hold, as_json))
-    if as_json:
-        click.echo(json.dumps(result, sort_keys=True))
-    else:
-        _print_table(result)
     if result["lost"] or result["duplicate_tickets"] or result["dead_lettered"]:
         raise SystemExit(1)
 
@@ -84,8 +80,9 @@ async def _run(
     stop = stop_on_signals() if hold else None
 
     def on_hold(details: dict[str, str]) -> Any:
-        click.echo(json.dumps(details), nl=True)
-        assert stop is not None
+        click.echo(json.dumps(details))
+        if stop is None:  # pragma: no cover - on_hold is only passed with --hold
+            raise RuntimeError("--hold without a stop event")
         return stop.wait()
 
     console = Console(stderr=True)
@@ -102,7 +99,12 @@ async def _run(
             seed=seed,
             hold=on_hold if hold else None,
             progress=progress,
+            report=_print_json if quiet else _print_table,
         )
+
+
+def _print_json(result: dict[str, Any]) -> None:
+    click.echo(json.dumps(result, sort_keys=True))
 
 
 def _print_table(result: dict[str, Any]) -> None:

@@ -33,11 +33,13 @@ async def run_demo(
     seed: int,
     hold: Callable[[dict[str, str]], Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    report: Callable[[dict[str, Any]], None] | None = None,
     timeout_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Run one demo and return its summary. With `hold`, call it with the
-    connection details before the stream starts and await what it returns
-    (a wait for a signal) after the summary is made."""
+    """Run one demo and return its summary, also handed to `report` as soon
+    as it is made. With `hold`, call it with the connection details before the
+    stream starts, and after the report await what it returned (a wait for a
+    signal) before tearing everything down."""
     sim_settings = SimSettings(
         redelivery_rate=0.1, error_rate=0.02, rate_limit_rate=0.02, seed=seed
     )
@@ -58,7 +60,8 @@ async def run_demo(
     runtime = Runtime.build(settings)
     try:
         async with serving(runtime, host="127.0.0.1", port=0) as running:
-            assert running is not None  # serving() was asked for a server
+            if running is None:  # pragma: no cover - serving() was asked for one
+                raise RuntimeError("the demo server did not start")
             webhook_url = f"{running.url}/webhooks/opsgenie"
             async with httpx.AsyncClient(base_url=sim.url, timeout=10.0) as control:
                 await control.post(
@@ -93,6 +96,8 @@ async def run_demo(
                     progress=progress,
                     timeout_seconds=timeout_seconds or 60.0 + alerts * 0.2,
                 )
+                if report is not None:
+                    report(result)
                 if waiter is not None:
                     await waiter
                 return result
