@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
+from starlette.applications import Starlette
 
+from kraken.asgi_server import RunningServer, serve_app
 from kraken.config.models import Settings
 from kraken.connectors.opsgenie.client import OpsGenieClient
 from kraken.connectors.servicenow.auth import BasicAuth, OAuthPasswordGrant
@@ -146,7 +147,7 @@ class Runtime:
             page_size=poll.page_size,
         )
 
-    def web_app(self) -> object:
+    def web_app(self) -> Starlette:
         token = _secret(self.settings.secrets.webhook_token, "KRAKEN_WEBHOOK_TOKEN")
         server = self.settings.server
 
@@ -177,13 +178,6 @@ class Runtime:
         self.engine.dispose()
 
 
-@dataclass
-class RunningServer:
-    url: str
-    server: uvicorn.Server
-    task: asyncio.Task[None]
-
-
 @contextlib.asynccontextmanager
 async def serving(
     runtime: Runtime,
@@ -207,40 +201,12 @@ async def serving(
         tasks.append(asyncio.create_task(runtime.new_poller().run(stop)))
     running: RunningServer | None = None
     if with_server:
-        running = await _start_uvicorn(runtime.web_app(), host, port)
+        running = await serve_app(runtime.web_app(), host, port)
         log.info("server.listening", url=running.url)
     try:
         yield running
     finally:
         if running is not None:
-            running.server.should_exit = True
-            await running.task
+            await running.stop()
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """Uvicorn without its own signal handling: the CLI owns shutdown."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-async def _start_uvicorn(app: object, host: str, port: int) -> RunningServer:
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-    )
-    server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # re-raise a bind error
-        await asyncio.sleep(0.01)
-    bound_port = server.servers[0].sockets[0].getsockname()[1]
-    return RunningServer(url=f"http://{host}:{bound_port}", server=server, task=task)

@@ -23,11 +23,13 @@ class AlertJobHandler:
             raise PayloadError("provider", f"no alert provider named {job.provider!r}")
         alert = provider.parse_webhook(job.payload)
         plan = self._planner.plan(alert)
-        log.debug(
-            "job.planned",
+        log.info(
+            "alert.planned",
             job_id=job.id,
             alert_id=alert.alert_id,
+            action=alert.action,
             route=plan.route,
+            playbook=plan.playbook,
             steps=len(plan.steps),
         )
         ctx = JobContext(job_id=job.id, event_id=job.event_id, provider=job.provider)
