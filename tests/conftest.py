@@ -1,18 +1,16 @@
-"""Shared fixtures: where the shared/ folder is, and skips that say why."""
+"""Fixtures every test folder may use."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+from shared_files import recorded_opsgenie
 
 
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a visible skip when it is absent (a fresh clone)."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: shared/ is only beside the repo in CI and dev")
-    return path
+@pytest.fixture
+def recorded() -> Callable[[str], Any]:
+    """Load a recorded OpsGenie payload, or skip visibly when shared/ is absent."""
+    return recorded_opsgenie

@@ -6,25 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 
 from kraken.cli import cli
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a visible skip when it is absent (a fresh clone).
-
-    Replicates tests/conftest.py's helper: `from conftest import` is ambiguous
-    once other test folders have their own conftest.py.
-    """
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: shared/ is only beside the repo in CI and dev")
-    return path
-
+from shared_files import shared_path
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "kraken.example.yaml"

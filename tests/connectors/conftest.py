@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 
 from kraken.connectors.http import RequestCounter
 from kraken.sim import RunningSim, SimSettings, start_sim
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-
-
-@pytest.fixture
-def recorded() -> Callable[[str], Any]:
-    """Load a recorded OpsGenie payload, or skip visibly when shared/ is absent."""
-
-    def load(name: str) -> Any:
-        path = SHARED / "contracts" / "opsgenie" / name
-        if not path.exists():
-            pytest.skip(
-                f"{path} is absent: shared/ is only beside the repo in CI and dev"
-            )
-        return json.loads(path.read_text())
-
-    return load
 
 
 @pytest.fixture

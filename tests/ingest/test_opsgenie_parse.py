@@ -11,20 +11,7 @@ import pytest
 from kraken.domain import Alert
 from kraken.errors import PayloadError
 from kraken.ingest.opsgenie import api_alert_to_webhook, idempotency_key, parse_webhook
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a visible skip when it is absent (a fresh clone).
-
-    Replicates tests/conftest.py's helper: `from conftest import` is ambiguous
-    once other test folders have their own conftest.py.
-    """
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: shared/ is only beside the repo in CI and dev")
-    return path
+from shared_files import shared_path
 
 
 def create(**alert: Any) -> dict[str, Any]:
