@@ -10,7 +10,7 @@ from sim_helpers import Receiver
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from kraken.sim import RunningSim, SimSettings, start_sim
+from kraken.sim import RunningSim, SimSettings
 from kraken.sim.server import RunningServer, serve_app
 
 
@@ -29,15 +29,6 @@ async def receiver() -> AsyncIterator[Receiver]:
 @pytest.fixture
 def sim_settings() -> SimSettings:
     return SimSettings(redelivery_rate=0.0, seed=3)
-
-
-@pytest.fixture
-async def sim(sim_settings: SimSettings) -> AsyncIterator[RunningSim]:
-    running = await start_sim(sim_settings)
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

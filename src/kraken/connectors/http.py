@@ -16,7 +16,8 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import httpx
 
@@ -188,3 +189,26 @@ class VendorHTTP:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+class VendorClient:
+    """What every vendor client shares: one `VendorHTTP`, closed on exit.
+
+    Subclasses set `_http` in their constructor and add the vendor's calls.
+    """
+
+    _http: VendorHTTP
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -7,8 +7,7 @@ and `request_status` tells whether (and to which alert) the write applied.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -17,6 +16,7 @@ from pydantic import SecretStr
 from kraken.connectors.http import (
     DEFAULT_TIMEOUT,
     RequestCounter,
+    VendorClient,
     VendorHTTP,
     json_object,
 )
@@ -50,7 +50,7 @@ _BY_ID = {"identifierType": "id"}
 log = get_logger(__name__)
 
 
-class OpsGenieClient:
+class OpsGenieClient(VendorClient):
     """Async client for one OpsGenie API integration (one GenieKey)."""
 
     def __init__(
@@ -75,20 +75,6 @@ class OpsGenieClient:
 
     def __repr__(self) -> str:
         return f"OpsGenieClient({self._http!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def create_alert(
         self,

@@ -8,8 +8,7 @@ finds the incident instead of filing a second one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -17,6 +16,7 @@ import httpx
 from kraken.connectors.http import (
     DEFAULT_TIMEOUT,
     RequestCounter,
+    VendorClient,
     VendorHTTP,
     error_for_status,
     json_object,
@@ -48,7 +48,7 @@ def escape_query_value(value: str) -> str:
     return value.replace("^", "^^")
 
 
-class ServiceNowClient:
+class ServiceNowClient(VendorClient):
     """Async client for one table (default `incident`) of one instance."""
 
     def __init__(
@@ -74,20 +74,6 @@ class ServiceNowClient:
 
     def __repr__(self) -> str:
         return f"ServiceNowClient(table_path={self._path!r}, auth={self._auth!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def find_by_correlation_id(self, correlation_id: str) -> Incident | None:
         """The first incident carrying this key, or None; only LOOKUP_FIELDS."""
