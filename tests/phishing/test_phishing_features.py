@@ -83,6 +83,17 @@ def test_ip_punycode_and_shortener_links() -> None:
     assert values["url_domains"] > 0
 
 
+def test_userinfo_trick_fires_but_a_mailto_link_does_not() -> None:
+    trick = _html_email('<a href="http://www.mybank.com@198.51.100.9/">bank</a>')
+    assert signals(trick)["url_userinfo"] > 0
+    mailto = _html_email(
+        '<a href="mailto:remove@lists.example?subject=unsubscribe">remove me</a>'
+    )
+    values = signals(mailto)
+    assert values["url_userinfo"] == 0
+    assert values["url_domains"] == 0
+
+
 def test_link_text_naming_another_domain() -> None:
     mismatch = _html_email('<a href="http://evil.example/x">www.mybank.com/login</a>')
     assert signals(mismatch)["link_text_mismatch"] > 0

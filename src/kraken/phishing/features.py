@@ -62,7 +62,25 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+# Links with these schemes name no web host: `mailto:a@b.example` must not
+# read as a web link to b.example that hides its host behind an @ sign.
+_HOSTLESS_SCHEMES = (
+    "mailto:",
+    "tel:",
+    "sms:",
+    "callto:",
+    "cid:",
+    "about:",
+    "javascript:",
+    "vbscript:",
+    "data:",
+)
+
+
 def url_host(url: str) -> str:
+    """The lower-cased web host a link goes to, "" for mailto: and the like."""
+    if url[:12].lower().startswith(_HOSTLESS_SCHEMES):
+        return ""
     candidate = url if "://" in url[:12] else "http://" + url
     try:
         host = urlsplit(candidate).hostname or ""
