@@ -97,6 +97,8 @@ def test_decision_policy() -> None:
     assert thresholds.decide(0.01, "malicious") == "queue"
     assert thresholds.decide(0.5, "spam") == "queue"
     assert thresholds.decide(0.8, "malicious") == "escalate"
+    assert thresholds.decide(0.01, "clean", held=True) == "queue"
+    assert thresholds.decide(0.9, "malicious", held=True) == "escalate"
 
 
 def test_automation_curve_is_monotone_in_the_close_threshold() -> None:

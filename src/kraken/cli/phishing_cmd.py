@@ -115,6 +115,11 @@ def _print_figures(summary: dict[str, Any]) -> None:
         f"{summary['escalated_share']:.2%},"
         f" queued {summary['queued_share']:.2%})"
     )
+    if "held_by_guard" in summary:
+        click.echo(
+            f"kept from auto-closing by the close guard: "
+            f"{summary['held_by_guard']:.2%} of reports"
+        )
 
 
 @click.command()
@@ -161,6 +166,13 @@ def _print_figures(summary: dict[str, Any]) -> None:
     help="Class shares expected where the model runs, e.g. "
     "clean=0.6,spam=0.3,malicious=0.1.",
 )
+@click.option(
+    "--close-guard/--no-close-guard",
+    default=True,
+    show_default=True,
+    help="Never auto-close a report with a password field, a risky attachment, "
+    "a disguised link, or credential wording beside a lure.",
+)
 @_jobs_option
 @click.option(
     "--json",
@@ -180,6 +192,7 @@ def train(
     max_false_escalation: float,
     profile: str,
     prior: str | None,
+    close_guard: bool,
     jobs: int,
     as_json: bool,
 ) -> None:
@@ -190,6 +203,7 @@ def train(
     cross-validation of the rest so that at most --max-miss-rate of malicious
     emails are auto-closed.
     """
+    from kraken.phishing.guards import CloseGuard
     from kraken.phishing.leakage import load_profile
     from kraken.phishing.model import TrainOptions
     from kraken.phishing.pipeline import train_corpus
@@ -200,6 +214,7 @@ def train(
         max_miss_rate=max_miss_rate,
         max_false_escalation=max_false_escalation,
         priors=_parse_priors(prior),
+        guard=CloseGuard(enabled=close_guard),
     )
     with _progress(len(corpus.emails), "featurizing") as update:
         result = train_corpus(

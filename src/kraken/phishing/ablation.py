@@ -12,6 +12,8 @@ on the same held-apart portion:
   HTML, non-ASCII) signals that the default leaves out.
 * ``leak-canary``: no stripping at all and header names as words. It should
   look near perfect, which shows what stripping takes away.
+* ``no-guard``: the default without the close guard, which shows what the
+  guard costs in automation and what it saves in misses.
 
 Run: ``python -m kraken.phishing.ablation --data DIR [--json]``.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kraken.phishing.features import ALL_GROUPS
+from kraken.phishing.guards import CloseGuard
 from kraken.phishing.leakage import load_profile
 from kraken.phishing.model import TrainOptions
 from kraken.phishing.pipeline import (
@@ -44,6 +47,7 @@ class Variant:
     name: str
     profile: str
     features: FeatureConfig
+    guard: bool = True
 
 
 VARIANTS = (
@@ -57,6 +61,7 @@ VARIANTS = (
         "none",
         FeatureConfig(groups=ALL_GROUPS, header_tokens=True, mask_dates=False),
     ),
+    Variant("no-guard", "public-corpus", FeatureConfig(), guard=False),
 )
 KEYS = (
     "macro_f1",
@@ -93,7 +98,11 @@ def run_ablation(
         result = train_corpus(
             corpus,
             profile=profile,
-            options=replace(options, features=variant.features),
+            options=replace(
+                options,
+                features=variant.features,
+                guard=CloseGuard(enabled=variant.guard),
+            ),
             holdout_share=holdout_share,
             rows=cache[key],
         )

@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from kraken.phishing.model import CLASSES, PhishingModel
 from kraken.phishing.scoring import figures
 from kraken.phishing.sources import DataError, LabelledEmail
-from kraken.phishing.vectorize import Progress, featurize_many
+from kraken.phishing.vectorize import Progress, Row, featurize_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,7 @@ def split_holdout(emails: Sequence[LabelledEmail], *, share: float, seed: int) -
 class Evaluation:
     y_true: np.ndarray[Any, Any]
     proba: np.ndarray[Any, Any]
+    held: np.ndarray[Any, Any]  # the close guard kept these from auto-closing
     decisions: list[str]
     summary: dict[str, Any]
 
@@ -83,14 +84,23 @@ def evaluate_model(
         jobs=jobs,
         progress=progress,
     )
+    return evaluate_rows(model, rows, [item.label for item in emails])
+
+
+def evaluate_rows(
+    model: PhishingModel, rows: Sequence[Row], labels: Sequence[str]
+) -> Evaluation:
+    """Score featurized emails, decide each as the service would, and summarise."""
     proba = model.predict_rows(rows)
-    decisions: list[str] = list(model.decide(proba))
-    y_true = np.asarray([CLASSES.index(item.label) for item in emails])
+    held = model.held(rows)
+    decisions: list[str] = list(model.decide(proba, held))
+    y_true = np.asarray([CLASSES.index(label) for label in labels])
     summary = figures(y_true, proba, decisions)
     summary["thresholds"] = {
         "close": model.thresholds.close,
         "escalate": model.thresholds.escalate,
     }
+    summary["held_by_guard"] = round(sum(held) / max(1, len(held)), 5)
     summary["model_version"] = model.version
     summary["parse_defects"] = sum(1 for row in rows if row.defects)
-    return Evaluation(y_true, proba, decisions, summary)
+    return Evaluation(y_true, proba, np.asarray(held, dtype=bool), decisions, summary)

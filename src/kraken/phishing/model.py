@@ -33,7 +33,8 @@ from sklearn.svm import LinearSVC
 from kraken import __version__
 from kraken.errors import ModelError
 from kraken.phishing.artifact import FORMAT, load_artifact, save_artifact
-from kraken.phishing.features import SIGNALS
+from kraken.phishing.features import SIGNAL_NAMES, SIGNALS
+from kraken.phishing.guards import CloseGuard
 from kraken.phishing.leakage import StrippingProfile
 from kraken.phishing.parse import ParsedEmail, parse_email
 from kraken.phishing.thresholds import (
@@ -91,6 +92,7 @@ class TrainOptions:
     priors: dict[str, float] | None = (
         None  # expected class shares where the model scores
     )
+    guard: CloseGuard = field(default_factory=CloseGuard)
 
 
 class PhishingModel:
@@ -112,6 +114,7 @@ class PhishingModel:
         self.calibrator = calibrator
         self.thresholds = thresholds
         self.metadata = metadata
+        self.guard = CloseGuard.from_dict(metadata.get("guard"))
         priors = metadata.get("priors", {})
         train, target = priors.get("train"), priors.get("target")
         self._prior_weights = (
@@ -139,12 +142,16 @@ class PhishingModel:
     def predict_rows(self, rows: Sequence[Row]) -> Array:
         return self.predict_hashed(hash_rows(rows, self.features))
 
-    def decide(self, proba: Array) -> list[Decision]:
+    def held(self, rows: Sequence[Row]) -> list[bool]:
+        """Which of `rows` the close guard keeps from being auto-closed."""
+        return self.guard.holds([row.signals for row in rows], SIGNAL_NAMES)
+
+    def decide(self, proba: Array, held: Sequence[bool]) -> list[Decision]:
         labels = proba.argmax(axis=1)
         mal = CLASSES.index("malicious")
         return [
-            self.thresholds.decide(float(row[mal]), CLASSES[int(label)])
-            for row, label in zip(proba, labels, strict=True)
+            self.thresholds.decide(float(row[mal]), CLASSES[int(label)], held=hold)
+            for row, label, hold in zip(proba, labels, held, strict=True)
         ]
 
     def classify(self, parsed: ParsedEmail) -> Verdict:
@@ -155,9 +162,10 @@ class PhishingModel:
         index = int(proba.argmax())
         label: Label = CLASSES[index]  # type: ignore[assignment]
         p_mal = float(proba[CLASSES.index("malicious")])
-        decision = self.thresholds.decide(p_mal, label)
+        hold = self.guard.reason(dict(zip(SIGNAL_NAMES, row.signals, strict=True)))
+        decision = self.thresholds.decide(p_mal, label, held=hold is not None)
         reasons = self._reasons(hashed, row, index)
-        reasons.append(self._decision_reason(decision, p_mal))
+        reasons.append(self._decision_reason(decision, p_mal, hold))
         return Verdict(
             label=label,
             probabilities={
@@ -208,7 +216,14 @@ class PhishingModel:
             )
         return reasons
 
-    def _decision_reason(self, decision: Decision, p_mal: float) -> str:
+    def _decision_reason(
+        self, decision: Decision, p_mal: float, hold: str | None
+    ) -> str:
+        if decision == "queue" and hold and p_mal < self.thresholds.close:
+            return (
+                f"P(malicious) {p_mal:.2%} is below the auto-close threshold, but the "
+                f"email {hold}: never auto-closed, an analyst decides"
+            )
         if decision == "auto_close":
             return (
                 f"P(malicious) {p_mal:.2%} is below the auto-close threshold "
@@ -338,10 +353,11 @@ def train_model(
         )
     oof_proba = reweight(calibrator.predict_proba(oof), weights)
     mal = CLASSES.index("malicious")
+    held = np.asarray(options.guard.holds([row.signals for row in rows], SIGNAL_NAMES))
     choice = select_thresholds(
         oof_proba[:, mal],
         y == mal,
-        oof_proba.argmax(axis=1) == mal,
+        (oof_proba.argmax(axis=1) == mal) | held,
         max_miss_rate=options.max_miss_rate,
         max_false_escalation=options.max_false_escalation,
         safety=options.safety,
@@ -370,6 +386,7 @@ def train_model(
             "escalate": choice.thresholds.escalate,
         },
         "threshold_choice": choice.to_dict(),
+        "guard": options.guard.to_dict(),
         "priors": {"train": train_prior, "target": options.priors},
         "training": {"n": len(y), **provenance},
     }

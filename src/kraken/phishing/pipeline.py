@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kraken.logs import get_logger
-from kraken.phishing.evaluate import Evaluation, evaluate_model, split_holdout
+from kraken.phishing.evaluate import (
+    Evaluation,
+    evaluate_model,
+    evaluate_rows,
+    split_holdout,
+)
 from kraken.phishing.leakage import StrippingProfile
 from kraken.phishing.model import PhishingModel, TrainOptions, train_model
 from kraken.phishing.sources import (
@@ -159,22 +164,3 @@ def _evaluate_test(
         row for row, item in zip(rows, corpus.emails, strict=True) if item.key in keys
     ]
     return evaluate_rows(model, test_rows, [item.label for item in test])
-
-
-def evaluate_rows(
-    model: PhishingModel, rows: Sequence[Row], labels: Iterable[str]
-) -> Evaluation:
-    import numpy as np
-
-    from kraken.phishing.model import CLASSES
-    from kraken.phishing.scoring import figures
-
-    proba = model.predict_rows(rows)
-    decisions: list[str] = list(model.decide(proba))
-    y_true = np.asarray([CLASSES.index(label) for label in labels])
-    summary = figures(y_true, proba, decisions)
-    summary["thresholds"] = {
-        "close": model.thresholds.close,
-        "escalate": model.thresholds.escalate,
-    }
-    return Evaluation(y_true, proba, decisions, summary)

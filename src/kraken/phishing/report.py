@@ -119,9 +119,9 @@ def _automation(model: PhishingModel, evaluation: Evaluation) -> str:
 
     mal = CLASSES.index("malicious")
     p_mal = evaluation.proba[:, mal]
-    predicted = evaluation.proba.argmax(axis=1) == mal
+    never_closed = (evaluation.proba.argmax(axis=1) == mal) | evaluation.held
     _, misses, automation = automation_curve(
-        p_mal, evaluation.y_true == mal, predicted, model.thresholds.escalate
+        p_mal, evaluation.y_true == mal, never_closed, model.thresholds.escalate
     )
     summary = evaluation.summary
     limit = float(

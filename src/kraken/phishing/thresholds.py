@@ -38,8 +38,9 @@ class Thresholds:
     close: float  # auto-close below this P(malicious)
     escalate: float  # escalate at or above this P(malicious)
 
-    def decide(self, p_malicious: float, label: str) -> Decision:
-        if p_malicious < self.close and label != "malicious":
+    def decide(self, p_malicious: float, label: str, *, held: bool = False) -> Decision:
+        """`held`: the close guard forbids auto-closing this report."""
+        if p_malicious < self.close and label != "malicious" and not held:
             return "auto_close"
         if p_malicious >= self.escalate:
             return "escalate"
@@ -77,8 +78,9 @@ def select_thresholds(
 ) -> ThresholdChoice:
     """Choose (close, escalate) on held-out scores; see the module docstring.
 
-    `predicted_malicious` marks emails whose most likely class is malicious
-    (never auto-closed); by default it is ``p_malicious >= 0.5``.
+    `predicted_malicious` marks emails that are never auto-closed: those whose
+    most likely class is malicious and those the close guard holds; by default
+    it is ``p_malicious >= 0.5``.
     """
     scores = np.asarray(p_malicious, dtype=np.float64)
     truth = np.asarray(is_malicious, dtype=bool)
