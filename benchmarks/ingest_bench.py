@@ -52,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kraken.demo.summary import percentile
 from kraken.ingest.inbox import GroupCommitInbox
 from kraken.ingest.webhook import create_app
 from kraken.logs import configure
@@ -387,15 +388,6 @@ def cpu_seconds(pid: int) -> float | None:
     # Fields after the parenthesised command name; utime and stime are 14, 15.
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile; 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return ordered[rank]
 
 
 async def fetch_batches(url: str) -> tuple[int, float]:
