@@ -61,7 +61,7 @@ def test_holds_reads_rows_in_signal_order() -> None:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> PhishingModel:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> PhishingModel:
     root = tmp_path_factory.mktemp("guard-corpus")
     write_corpus(root, per_class=15, seed=4)
     result = train_corpus(
@@ -73,13 +73,24 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> PhishingModel:
     return result.model
 
 
+@pytest.fixture
+def model(trained: PhishingModel) -> PhishingModel:
+    """The trained model with the auto-close threshold forced wide open, so that
+    only the guard stands between an email and being closed."""
+    return PhishingModel(
+        profile=trained.profile,
+        vectorizer=trained.vectorizer,
+        classifier=trained.classifier,
+        calibrator=trained.calibrator,
+        thresholds=Thresholds(close=0.5, escalate=0.99),
+        metadata=trained.metadata,
+    )
+
+
 def test_model_records_its_guard_and_queues_what_it_would_have_closed(
     model: PhishingModel, tmp_path: Path
 ) -> None:
     assert model.metadata["guard"]["enabled"] is True
-    # Force the auto-close threshold wide open: only the guard stands between
-    # this email and being closed.
-    model.thresholds = Thresholds(close=0.5, escalate=0.99)
     verdict = model.classify_bytes(PASSWORD_FORM)
     assert verdict.label != "malicious"
     assert verdict.decision == "queue"
@@ -92,6 +103,5 @@ def test_model_records_its_guard_and_queues_what_it_would_have_closed(
 
 
 def test_guard_leaves_an_ordinary_email_alone(model: PhishingModel) -> None:
-    model.thresholds = Thresholds(close=0.5, escalate=0.99)
     verdict = model.classify_bytes(make_email("clean", random.Random(8), 2))
     assert verdict.decision == "auto_close"

@@ -81,10 +81,6 @@ class ParsedEmail:
         wanted = name.lower()
         return next((value for key, value in self.headers if key.lower() == wanted), "")
 
-    def has_header(self, name: str) -> bool:
-        wanted = name.lower()
-        return any(key.lower() == wanted for key, _ in self.headers)
-
     @property
     def subject(self) -> str:
         return self.header("Subject")
